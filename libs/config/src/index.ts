@@ -1,0 +1,4 @@
+export { ConfigError, type ConfigProblem } from './errors.js';
+export { parseConfig, loadConfig, type Env, type LoadOptions } from './parse.js';
+export * as fields from './fields.js';
+export { commonEnv, kafkaEnv, redisEnv, type CommonEnv, type KafkaEnv, type RedisEnv } from './shared.js';

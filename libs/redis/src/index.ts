@@ -1,0 +1,2 @@
+export { createRedis, connectRedis, redisHealthCheck, safeUrl, type Redis, type RedisClientOptions } from './client.js';
+export { keySpace, type KeySpace } from './keys.js';
