@@ -13,7 +13,13 @@ const LIB_DIR = path.join(KAFKA_DIR, 'target', 'lib');
 const CLUSTER_ID = '5L6g3nShT-eMCtK--X86sw';
 const TOOL_OPTS = ['-Xmx256m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 /** Small heap and serial GC for a 2-core machine; C1 only for a faster start. */
-const BROKER_OPTS = ['-Xms256m', '-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
+const BROKER_OPTS = [
+  '-Xms256m',
+  '-Xmx512m',
+  '-XX:+UseSerialGC',
+  '-XX:TieredStopAtLevel=1',
+  '-Djava.awt.headless=true',
+];
 
 /** Fetches the broker jars from Maven Central once; later calls reuse infra/kafka/target/lib. */
 export function ensureKafkaJars(log: (line: string) => void = () => {}): string {
@@ -21,7 +27,9 @@ export function ensureKafkaJars(log: (line: string) => void = () => {}): string 
   const pom = path.join(KAFKA_DIR, 'pom.xml');
   if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(pom).mtimeMs) return LIB_DIR;
   log('fetching Kafka broker jars with Maven (first run only)…');
-  execFileSync('mvn', ['-B', '-q', '-ntp', '-Dstyle.color=never', '-f', pom, 'package'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('mvn', ['-B', '-q', '-ntp', '-Dstyle.color=never', '-f', pom, 'package'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   fs.writeFileSync(marker, new Date().toISOString());
   return LIB_DIR;
 }
@@ -59,9 +67,13 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaHan
   fs.writeFileSync(propsFile, props);
   const cp = `${lib}/*`;
   const log4j = `-Dlog4j2.configurationFile=${path.join(KAFKA_DIR, 'log4j2.properties')}`;
-  execFileSync('java', [...TOOL_OPTS, log4j, '-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', CLUSTER_ID, '-c', propsFile], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  execFileSync(
+    'java',
+    [...TOOL_OPTS, log4j, '-cp', cp, 'kafka.tools.StorageTool', 'format', '-t', CLUSTER_ID, '-c', propsFile],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const logFile = path.join(dir, 'kafka.log');
   const proc = startProcess('java', [...BROKER_OPTS, log4j, '-cp', cp, 'kafka.Kafka', propsFile], {
     logFile,

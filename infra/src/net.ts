@@ -44,7 +44,8 @@ export async function waitFor(
   const deadline = Date.now() + opts.timeoutMs;
   while (Date.now() < deadline) {
     if (await probe()) return;
-    if (opts.alive && !opts.alive()) throw new Error(`${what} exited before it was ready${tail(opts.onFail)}`);
+    if (opts.alive && !opts.alive())
+      throw new Error(`${what} exited before it was ready${tail(opts.onFail)}`);
     await sleep(opts.intervalMs ?? 200);
   }
   throw new Error(`${what} was not ready within ${opts.timeoutMs} ms${tail(opts.onFail)}`);

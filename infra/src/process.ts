@@ -4,9 +4,9 @@ import fs from 'node:fs';
 export interface ManagedProcess {
   readonly pid: number;
   readonly logFile: string;
-  alive(): boolean;
+  readonly alive: () => boolean;
   /** SIGTERM, wait up to `graceMs`, then SIGKILL. */
-  stop(graceMs?: number): Promise<void>;
+  readonly stop: (graceMs?: number) => Promise<void>;
 }
 
 /** Starts a process with stdout and stderr appended to `logFile`. `detached` lets it outlive us. */

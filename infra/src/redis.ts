@@ -52,9 +52,28 @@ export async function startRedis(opts: { port?: number; detached?: boolean } = {
   const port = opts.port ?? (await freePort());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-redis-'));
   const logFile = path.join(dir, 'redis.log');
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no', '--protected-mode', 'yes'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'yes',
+  ];
   const proc = startProcess(bin, args, { logFile, detached: opts.detached ?? false });
-  await waitFor('Redis', () => redisPing(port), { timeoutMs: 20_000, alive: proc.alive, onFail: () => tailFile(logFile) });
+  await waitFor('Redis', () => redisPing(port), {
+    timeoutMs: 20_000,
+    alive: proc.alive,
+    onFail: () => tailFile(logFile),
+  });
   const stop = async () => {
     await proc.stop(10_000);
     fs.rmSync(dir, { recursive: true, force: true });

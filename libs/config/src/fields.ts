@@ -11,10 +11,18 @@ export const port = (fallback: number) =>
     .default(fallback);
 
 export const positiveInt = (fallback: number) =>
-  z.coerce.number({ message: 'must be a number' }).int('must be an integer').positive('must be > 0').default(fallback);
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be an integer')
+    .positive('must be > 0')
+    .default(fallback);
 
 export const nonNegativeInt = (fallback: number) =>
-  z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must be >= 0').default(fallback);
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be an integer')
+    .min(0, 'must be >= 0')
+    .default(fallback);
 
 export const positiveNumber = (fallback: number) =>
   z.coerce.number({ message: 'must be a number' }).positive('must be > 0').default(fallback);
@@ -36,7 +44,12 @@ export const httpUrl = () =>
 export const hostPortList = () =>
   z
     .string()
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine((list) => list.length > 0 && list.every((hp) => /^[^\s:]+:\d{1,5}$/.test(hp)), {
       message: 'must be a comma-separated list of host:port',
     });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { ConfigError, type ConfigProblem } from './errors.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -16,21 +16,17 @@ export function parseConfig<S extends z.ZodObject>(schema: S, env: Env = process
   }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new ConfigError(toProblems(result.error));
+  throw new ConfigError(toProblems(result.error, input));
 }
 
-function toProblems(error: z.ZodError): ConfigProblem[] {
+function toProblems(error: z.ZodError, input: Record<string, string>): ConfigProblem[] {
   const byVariable = new Map<string, string>();
   for (const issue of error.issues) {
     const variable = String(issue.path[0] ?? '(config)');
-    if (!byVariable.has(variable)) byVariable.set(variable, describe(issue));
+    const message = variable in input ? issue.message : 'is required but not set';
+    if (!byVariable.has(variable)) byVariable.set(variable, message);
   }
   return [...byVariable].map(([variable, message]) => ({ variable, message }));
-}
-
-function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required but not set';
-  return issue.message;
 }
 
 export interface LoadOptions {
@@ -45,8 +41,16 @@ export interface LoadOptions {
  * The process never starts half-configured.
  */
 export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadOptions = {}): z.infer<S> {
+  return orExit(() => parseConfig(schema, options.env ?? process.env), options);
+}
+
+/**
+ * Runs a config step that may throw ConfigError (e.g. reading key files named by variables) and turns
+ * the error into one line per variable and exit code 1, like `loadConfig`.
+ */
+export function orExit<T>(step: () => T, options: Omit<LoadOptions, 'env'> = {}): T {
   try {
-    return parseConfig(schema, options.env ?? process.env);
+    return step();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));

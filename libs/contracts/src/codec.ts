@@ -85,7 +85,9 @@ export function decodeEvent<D extends EventDefinition>(
   }
   const parsed = def.schema.safeParse(json);
   if (!parsed.success) {
-    const summary = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    const summary = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
     throw new CodecError('SCHEMA_INVALID', `invalid ${def.type}: ${summary}`, parsed.error.issues);
   }
   const event = parsed.data as EventOf<D>;

@@ -12,7 +12,12 @@ import {
 } from '@wxpay-saga/contracts';
 
 const sample = () =>
-  newEvent(TestEvent, { orderId: 'order-000001', correlationId: 'corr-1', causationId: null, payload: { seq: 1, note: 'hi' } });
+  newEvent(TestEvent, {
+    orderId: 'order-000001',
+    correlationId: 'corr-1',
+    causationId: null,
+    payload: { seq: 1, note: 'hi' },
+  });
 
 describe('event codec', () => {
   it('round-trips an event, keyed by orderId, with type headers', () => {
@@ -48,9 +53,9 @@ describe('event codec', () => {
     expect(() => decodeEvent(TestEvent, { key: 'other-key-1', value: JSON.stringify(e) })).toThrow(
       expect.objectContaining({ code: 'KEY_MISMATCH' }),
     );
-    expect(() => decodeEvent(TestEvent, { key: e.orderId, value: JSON.stringify({ ...e, type: 'OrderPlaced' }) })).toThrow(
-      expect.objectContaining({ code: 'TYPE_MISMATCH' }),
-    );
+    expect(() =>
+      decodeEvent(TestEvent, { key: e.orderId, value: JSON.stringify({ ...e, type: 'OrderPlaced' }) }),
+    ).toThrow(expect.objectContaining({ code: 'TYPE_MISMATCH' }));
   });
 
   it('refuses to encode an invalid event (producers validate before sending)', () => {

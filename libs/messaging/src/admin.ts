@@ -26,7 +26,9 @@ export async function ensureTopics(options: ProvisionOptions): Promise<void> {
   const wanted = options.topics.flatMap((t) => {
     const name = prefixed(prefix, t.name);
     const main = { name, partitions: t.partitions, retentionMs: t.retentionMs };
-    return options.withDlq === false ? [main] : [main, { name: dlqName(name), partitions: 1, retentionMs: t.retentionMs }];
+    return options.withDlq === false
+      ? [main]
+      : [main, { name: dlqName(name), partitions: 1, retentionMs: t.retentionMs }];
   });
   try {
     await admin.connect();
@@ -49,7 +51,9 @@ export async function ensureTopics(options: ProvisionOptions): Promise<void> {
       const meta = await admin.fetchTopicMetadata({ topics: present.map((t) => t.name) });
       const grow = meta.topics.flatMap((m) => {
         const want = present.find((t) => t.name === m.name);
-        return want && m.partitions.length < want.partitions ? [{ topic: m.name, count: want.partitions }] : [];
+        return want && m.partitions.length < want.partitions
+          ? [{ topic: m.name, count: want.partitions }]
+          : [];
       });
       if (grow.length > 0) {
         // New partitions remap keys: an order whose events straddle the change may see them out of
@@ -61,7 +65,12 @@ export async function ensureTopics(options: ProvisionOptions): Promise<void> {
   } catch (err) {
     // A concurrent creator (another service starting) wins the race harmlessly.
     if ((err as { type?: string }).type === 'TOPIC_ALREADY_EXISTS') return;
-    throw new MessagingError('PROVISIONING_FAILED', `could not provision topics: ${errorMessage(err)}`, true, { cause: err });
+    throw new MessagingError(
+      'PROVISIONING_FAILED',
+      `could not provision topics: ${errorMessage(err)}`,
+      true,
+      { cause: err },
+    );
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -72,7 +81,11 @@ export function kafkaHealthCheck(kafka: Kafka, timeoutMs = 2000): () => Promise<
   return async () => {
     const admin = kafka.admin();
     try {
-      await withDeadline(admin.connect().then(() => admin.describeCluster()), timeoutMs, 'describeCluster');
+      await withDeadline(
+        admin.connect().then(() => admin.describeCluster()),
+        timeoutMs,
+        'describeCluster',
+      );
     } finally {
       await admin.disconnect().catch(() => undefined);
     }

@@ -22,7 +22,7 @@ export interface MessageContext {
   readonly attempt: number;
   readonly logger: Logger;
   /** Call during long work so the group coordinator does not consider this member dead. */
-  heartbeat(): Promise<void>;
+  readonly heartbeat: () => Promise<void>;
 }
 
 export interface Subscription<D extends EventDefinition = EventDefinition> {
@@ -34,7 +34,7 @@ export interface Subscription<D extends EventDefinition = EventDefinition> {
 export const subscribe = <D extends EventDefinition>(
   def: D,
   handle: (event: EventOf<D>, ctx: MessageContext) => Promise<void>,
-): Subscription => ({ def, handle }) as unknown as Subscription;
+): Subscription => ({ def, handle });
 
 /** Hooks for metrics and tests: what happened to each message. */
 export interface RunnerObserver {
@@ -75,8 +75,14 @@ export interface ConsumerRunner {
 
 type Outcome = 'committed' | 'redeliver';
 
-const REBALANCE_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
-const isRebalancing = (err: unknown): boolean => REBALANCE_TYPES.has(String((err as { type?: unknown } | null)?.type));
+const REBALANCE_TYPES = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+]);
+const isRebalancing = (err: unknown): boolean =>
+  REBALANCE_TYPES.has(String((err as { type?: unknown } | null)?.type));
 
 /**
  * At-least-once, process-then-commit consumption: a message's offset is committed only after its
@@ -153,7 +159,10 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
     const { topic, partition, message } = p;
     let event: EventOf<EventDefinition>;
     try {
-      event = decodeEvent(sub.def, { key: message.key?.toString() ?? null, value: message.value?.toString() ?? null });
+      event = decodeEvent(sub.def, {
+        key: message.key?.toString() ?? null,
+        value: message.value?.toString() ?? null,
+      });
     } catch (err) {
       const code = err instanceof CodecError ? err.code : 'UNDECODABLE';
       await deadLetter(p, errorMessage(err), code);
@@ -178,7 +187,7 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
           headers: message.headers,
           attempt,
           logger: msgLog,
-          heartbeat: p.heartbeat,
+          heartbeat: () => p.heartbeat(),
         });
         observer.onHandled?.({ topic, partition, offset: message.offset, attempts: attempt });
         return 'committed';
@@ -192,12 +201,18 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
         const delayMs = cycleEnd ? parkMs : backoffDelay(policy, attempt % policy.maxAttempts);
         if (cycleEnd) {
           observer.onPaused?.({ topic, partition, offset: message.offset, resumeInMs: delayMs });
-          msgLog.warn({ err, attempt, code, parkMs: delayMs }, 'retriable failure persists; parking the partition');
+          msgLog.warn(
+            { err, attempt, code, parkMs: delayMs },
+            'retriable failure persists; parking the partition',
+          );
         } else {
           observer.onRetry?.({ topic, offset: message.offset, attempt, delayMs, code });
-          msgLog.info({ attempt, delayMs, code, reason: errorMessage(err) }, 'retriable failure; backing off');
+          msgLog.info(
+            { attempt, delayMs, code, reason: errorMessage(err) },
+            'retriable failure; backing off',
+          );
         }
-        if (!(await sleepWithHeartbeat(delayMs, p.heartbeat))) return 'redeliver';
+        if (!(await sleepWithHeartbeat(delayMs, () => p.heartbeat()))) return 'redeliver';
       }
     }
   };
@@ -235,7 +250,10 @@ export function createConsumerRunner(options: ConsumerRunnerOptions): ConsumerRu
       outcome = await process(p, sub);
     } catch (err) {
       // Dead-lettering itself failed (broker trouble): keep the message for later.
-      log.error({ err, topic: p.topic, offset: p.message.offset }, 'could not process or dead-letter; will redeliver');
+      log.error(
+        { err, topic: p.topic, offset: p.message.offset },
+        'could not process or dead-letter; will redeliver',
+      );
       outcome = 'redeliver';
     }
     if (outcome === 'committed') await commit(p.topic, p.partition, p.message.offset);

@@ -50,7 +50,14 @@ export class PermanentError extends Error {
   }
 }
 
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
 const TRANSIENT_NAMES = new Set(['MaxRetriesPerRequestError', 'TimeoutError', 'AbortError']);
 
 /**
@@ -60,11 +67,18 @@ const TRANSIENT_NAMES = new Set(['MaxRetriesPerRequestError', 'TimeoutError', 'A
  */
 export function isRetriable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
-  const e = err as { retriable?: unknown; code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
+  const e = err as {
+    retriable?: unknown;
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+    cause?: unknown;
+  };
   if (typeof e.retriable === 'boolean') return e.retriable;
   if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
   if (typeof e.name === 'string' && TRANSIENT_NAMES.has(e.name)) return true;
-  if (typeof e.message === 'string' && /Connection is closed|Stream isn't writeable/.test(e.message)) return true;
+  if (typeof e.message === 'string' && /Connection is closed|Stream isn't writeable/.test(e.message))
+    return true;
   return e.cause !== undefined && e.cause !== err ? isRetriable(e.cause) : false;
 }
 

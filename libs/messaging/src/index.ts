@@ -1,5 +1,11 @@
 export { createKafka, type KafkaClientOptions } from './kafka.js';
-export { createProducer, withDeadline, type EventProducer, type ProducerOptions, type RawMessage } from './producer.js';
+export {
+  createProducer,
+  withDeadline,
+  type EventProducer,
+  type ProducerOptions,
+  type RawMessage,
+} from './producer.js';
 export {
   createConsumerRunner,
   subscribe,

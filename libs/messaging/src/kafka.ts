@@ -31,7 +31,13 @@ export function createKafka(options: KafkaClientOptions): Kafka {
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
         if (EXPECTED.some((re) => re.test(message))) return;
-        const fields = { namespace: rest.namespace, broker: rest.broker, error: rest.error, groupId: rest.groupId };
+        const extra = rest as Record<string, unknown>;
+        const fields = {
+          namespace: extra.namespace,
+          broker: extra.broker,
+          error: extra.error,
+          groupId: extra.groupId,
+        };
         if (level === logLevel.ERROR) log.error(fields, message);
         else if (level === logLevel.WARN) log.warn(fields, message);
         else log.debug(fields, message);

@@ -44,11 +44,15 @@ export function createProducer(options: ProducerOptions): EventProducer {
   let connected: Promise<void> | undefined;
 
   const connect = (): Promise<void> => {
-    connected ??= withDeadline(producer.connect(), sendTimeoutMs, 'connecting to Kafka').catch((err: unknown) => {
-      connected = undefined;
-      if (err instanceof MessagingError) throw err;
-      throw new MessagingError('BROKER_UNAVAILABLE', `Kafka unreachable: ${errorMessage(err)}`, true, { cause: err });
-    });
+    connected ??= withDeadline(producer.connect(), sendTimeoutMs, 'connecting to Kafka').catch(
+      (err: unknown) => {
+        connected = undefined;
+        if (err instanceof MessagingError) throw err;
+        throw new MessagingError('BROKER_UNAVAILABLE', `Kafka unreachable: ${errorMessage(err)}`, true, {
+          cause: err,
+        });
+      },
+    );
     return connected;
   };
 
@@ -62,9 +66,14 @@ export function createProducer(options: ProducerOptions): EventProducer {
       );
     } catch (err) {
       if (err instanceof MessagingError) throw err;
-      throw new MessagingError('BROKER_UNAVAILABLE', `Kafka did not accept the message for ${topic}: ${errorMessage(err)}`, true, {
-        cause: err,
-      });
+      throw new MessagingError(
+        'BROKER_UNAVAILABLE',
+        `Kafka did not accept the message for ${topic}: ${errorMessage(err)}`,
+        true,
+        {
+          cause: err,
+        },
+      );
     }
   };
 
@@ -87,7 +96,14 @@ export function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promis
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new MessagingError('BROKER_UNAVAILABLE', `Kafka unreachable: ${what} took longer than ${ms} ms`, true)),
+      () =>
+        reject(
+          new MessagingError(
+            'BROKER_UNAVAILABLE',
+            `Kafka unreachable: ${what} took longer than ${ms} ms`,
+            true,
+          ),
+        ),
       ms,
     );
   });

@@ -40,7 +40,12 @@ afterAll(async () => {
 });
 
 const event = (seq: number, orderId = `order-${String(seq).padStart(6, '0')}`): TestEventEvent =>
-  newEvent(TestEvent, { orderId, correlationId: `c-${seq}`, causationId: null, payload: { seq, note: `n${seq}` } });
+  newEvent(TestEvent, {
+    orderId,
+    correlationId: `c-${seq}`,
+    causationId: null,
+    payload: { seq, note: `n${seq}` },
+  });
 
 async function setup(label: string) {
   const names = uniqueNames(label);
@@ -89,7 +94,9 @@ describe('kafkajs 2.2.4 against the Kafka 4.2 broker', () => {
       resources: [{ type: 2, name: topic, configNames: ['retention.ms'] }],
     });
     await admin.disconnect();
-    expect(meta.topics.find((t) => t.name === topic)?.partitions).toHaveLength(TOPICS.testEvent.partitions + 2);
+    expect(meta.topics.find((t) => t.name === topic)?.partitions).toHaveLength(
+      TOPICS.testEvent.partitions + 2,
+    );
     expect(meta.topics.find((t) => t.name === dlqName(topic))?.partitions).toHaveLength(1);
     expect(configs.resources[0]?.configEntries[0]?.configValue).toBe(String(TOPICS.testEvent.retentionMs));
   });
@@ -161,10 +168,13 @@ describe('consumer runner', () => {
     await producer.publish(TestEvent, event(4, key));
     await eventually(() => processed.length === 2, { what: 'the good messages' });
     expect(processed).toEqual([1, 4]);
-    const dead = await eventually(async () => {
-      const msgs = await readTopic(kafka, dlqName(topic));
-      return msgs.length === 2 ? msgs : undefined;
-    }, { what: 'two dead letters' });
+    const dead = await eventually(
+      async () => {
+        const msgs = await readTopic(kafka, dlqName(topic));
+        return msgs.length === 2 ? msgs : undefined;
+      },
+      { what: 'two dead letters' },
+    );
     const byCode = Object.fromEntries(dead.map((m) => [m.headers[DLQ_HEADERS.errorCode], m]));
     expect(byCode.POISON?.headers[DLQ_HEADERS.reason]).toBe('this message can never succeed');
     expect(byCode.POISON?.headers['event-type']).toBe('TestEvent');
@@ -253,7 +263,13 @@ describe('consumer runner', () => {
 
 describe('producer', () => {
   it('fails with BROKER_UNAVAILABLE within its deadline when the broker is unreachable', async () => {
-    const dead = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'dead', logger, connectionTimeoutMs: 300, retries: 1 });
+    const dead = createKafka({
+      brokers: ['127.0.0.1:1'],
+      clientId: 'dead',
+      logger,
+      connectionTimeoutMs: 300,
+      retries: 1,
+    });
     const producer = createProducer({ kafka: dead, logger, sendTimeoutMs: 1500 });
     const started = Date.now();
     const err = await producer.publish(TestEvent, event(1)).catch((e: unknown) => e);
@@ -282,7 +298,12 @@ describe('consumer processes', () => {
     expect(await first.exited()).toBe('SIGKILL');
     expect(await redis.lrange(recordKey, 0, -1)).toEqual(['42']);
     const second: number[] = [];
-    const r = runner(producer, names.groupPrefix, names.topicPrefix, async (e) => void second.push(e.payload.seq));
+    const r = runner(
+      producer,
+      names.groupPrefix,
+      names.topicPrefix,
+      async (e) => void second.push(e.payload.seq),
+    );
     await r.start();
     await eventually(() => second.length === 1, { what: 'redelivery to the next member', timeoutMs: 40_000 });
     expect(second).toEqual([42]);
@@ -303,7 +324,9 @@ describe('consumer processes', () => {
     };
     const first = spawnTs(FIXTURE, env);
     await first.waitForLine(/FIXTURE READY/);
-    await Promise.all(Array.from({ length: total }, (_, i) => producer.publish(TestEvent, event(i, `order-k${i % 12}`))));
+    await Promise.all(
+      Array.from({ length: total }, (_, i) => producer.publish(TestEvent, event(i, `order-k${i % 12}`))),
+    );
     await eventually(async () => (await redis.llen(recordKey)) >= 40, { what: 'some progress' });
     first.kill('SIGTERM');
     expect(await first.exited()).toBe(0);
@@ -313,7 +336,10 @@ describe('consumer processes', () => {
       await redis.rpush(recordKey, String(e.payload.seq));
     });
     await r.start();
-    await eventually(async () => (await redis.llen(recordKey)) >= total, { what: 'all messages', timeoutMs: 40_000 });
+    await eventually(async () => (await redis.llen(recordKey)) >= total, {
+      what: 'all messages',
+      timeoutMs: 40_000,
+    });
     await new Promise((res) => setTimeout(res, 500));
     const all = await redis.lrange(recordKey, 0, -1);
     expect(new Set(all).size).toBe(total);

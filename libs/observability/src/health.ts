@@ -19,17 +19,18 @@ export interface ReadinessReport {
 }
 
 export async function runChecks(checks: HealthOptions['checks'], timeoutMs = 2000): Promise<ReadinessReport> {
+  type Result = { ok: boolean; error?: string };
   const entries = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => {
+    Object.entries(checks).map(async ([name, check]): Promise<[string, Result]> => {
       try {
         await withTimeout(check(), timeoutMs, `${name} check timed out after ${timeoutMs} ms`);
-        return [name, { ok: true }] as const;
+        return [name, { ok: true }];
       } catch (err) {
-        return [name, { ok: false, error: err instanceof Error ? err.message : String(err) }] as const;
+        return [name, { ok: false, error: err instanceof Error ? err.message : String(err) }];
       }
     }),
   );
-  const report = Object.fromEntries(entries);
+  const report: Record<string, Result> = Object.fromEntries(entries);
   return { status: entries.every(([, r]) => r.ok) ? 'ready' : 'not_ready', checks: report };
 }
 

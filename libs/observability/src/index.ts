@@ -11,3 +11,4 @@ export {
   type ReadinessReport,
 } from './health.js';
 export { installShutdown, type ShutdownStep } from './shutdown.js';
+export { crashPoint } from './crash.js';

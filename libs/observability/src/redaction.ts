@@ -27,7 +27,13 @@ const SECRET_KEYS = [
   'openid',
 ] as const;
 
-const HEADER_KEYS = ['authorization', 'cookie', 'set-cookie', 'wechatpay-signature', 'x-session-token'] as const;
+const HEADER_KEYS = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'wechatpay-signature',
+  'x-session-token',
+] as const;
 
 export const REDACT_PATHS: readonly string[] = [
   ...SECRET_KEYS,

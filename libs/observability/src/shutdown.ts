@@ -9,7 +9,11 @@ export interface ShutdownStep {
  * Runs the steps in order on SIGTERM/SIGINT (stop intake, drain, flush, quit clients), then exits 0.
  * A second signal, or a drain longer than `graceMs`, exits 1 so an orchestrator is never left waiting.
  */
-export function installShutdown(logger: Logger, steps: readonly ShutdownStep[], graceMs = 15_000): () => Promise<void> {
+export function installShutdown(
+  logger: Logger,
+  steps: readonly ShutdownStep[],
+  graceMs = 15_000,
+): () => Promise<void> {
   let started: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     started ??= (async () => {

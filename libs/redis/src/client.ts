@@ -68,6 +68,6 @@ export function safeUrl(url: string): string {
 export function redisHealthCheck(client: Redis): () => Promise<void> {
   return async () => {
     const pong = await client.ping();
-    if (pong !== 'PONG') throw new Error(`unexpected PING reply ${pong}`);
+    if (pong !== 'PONG') throw new Error(`unexpected PING reply ${String(pong)}`);
   };
 }

@@ -1,2 +1,9 @@
-export { createRedis, connectRedis, redisHealthCheck, safeUrl, type Redis, type RedisClientOptions } from './client.js';
+export {
+  createRedis,
+  connectRedis,
+  redisHealthCheck,
+  safeUrl,
+  type Redis,
+  type RedisClientOptions,
+} from './client.js';
 export { keySpace, type KeySpace } from './keys.js';

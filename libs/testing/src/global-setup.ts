@@ -18,6 +18,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.stderr.write(
     `[brokers] ${brokers.source}: KAFKA_BROKERS=${brokers.kafkaBrokers} REDIS_URL=${brokers.redisUrl} (${Date.now() - started} ms)\n`,
   );
-  project.provide('brokers', { kafkaBrokers: brokers.kafkaBrokers, redisUrl: brokers.redisUrl, source: brokers.source });
+  project.provide('brokers', {
+    kafkaBrokers: brokers.kafkaBrokers,
+    redisUrl: brokers.redisUrl,
+    source: brokers.source,
+  });
   return () => brokers.release();
 }

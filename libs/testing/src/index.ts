@@ -3,4 +3,4 @@ export { uniqueNames, type TestNames } from './names.js';
 export { eventually, delay } from './wait.js';
 export { testLogger } from './logger.js';
 export { testKafka, readTopic, type ReadMessage } from './kafka.js';
-export { spawnTs, REPO_ROOT, type SpawnedTs } from './spawn.js';
+export { spawnTs, REPO_ROOT, type SpawnedTs } from '@wxpay-saga/infra';

@@ -17,7 +17,11 @@ export interface ReadMessage {
  * Reads every message currently in `topic` (from the beginning up to the high watermarks), using
  * a throwaway group. For assertions on DLQs and event streams.
  */
-export async function readTopic(kafka: Kafka, topic: string, opts: { timeoutMs?: number } = {}): Promise<ReadMessage[]> {
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  opts: { timeoutMs?: number } = {},
+): Promise<ReadMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(topic);
@@ -44,9 +48,17 @@ export async function readTopic(kafka: Kafka, topic: string, opts: { timeoutMs?:
         for (const [k, v] of Object.entries(message.headers ?? {})) {
           if (v !== undefined) headers[k] = (Array.isArray(v) ? v[0] : v)?.toString() ?? '';
         }
-        out.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers, partition, offset: message.offset });
+        out.push({
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? null,
+          headers,
+          partition,
+          offset: message.offset,
+        });
         seen.set(partition, BigInt(message.offset) + 1n);
-        const done = [...want].every(([p, high]) => (seen.get(p) ?? BigInt(offsets.find((o) => o.partition === p)!.low)) >= high);
+        const done = [...want].every(
+          ([p, high]) => (seen.get(p) ?? BigInt(offsets.find((o) => o.partition === p)!.low)) >= high,
+        );
         if (done) {
           clearInterval(timer);
           resolve();

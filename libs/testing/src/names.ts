@@ -11,6 +11,7 @@ export interface TestNames {
 
 /** Unique topic, group and key prefixes so tests can run in parallel on one broker and one Redis. */
 export function uniqueNames(label: string): TestNames {
-  const id = `${label.replace(/[^a-z0-9]+/gi, '-').slice(0, 24)}-${randomBytes(4).toString('hex')}`.toLowerCase();
+  const id =
+    `${label.replace(/[^a-z0-9]+/gi, '-').slice(0, 24)}-${randomBytes(4).toString('hex')}`.toLowerCase();
   return { topicPrefix: `t-${id}.`, groupPrefix: `g-${id}`, keyPrefix: `k-${id}:` };
 }

@@ -15,7 +15,9 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
   }
   const reason = last instanceof Error ? `: last error ${last.message}` : '';
-  throw new Error(`timed out after ${opts.timeoutMs ?? 15_000} ms waiting for ${opts.what ?? 'condition'}${reason}`);
+  throw new Error(
+    `timed out after ${opts.timeoutMs ?? 15_000} ms waiting for ${opts.what ?? 'condition'}${reason}`,
+  );
 }
 
 export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface SpawnedTs {
   readonly child: ChildProcess;
@@ -33,9 +33,11 @@ export function spawnTs(entry: string, env: NodeJS.ProcessEnv, opts: { echo?: bo
     if (opts.echo || process.env.TEST_ECHO_CHILDREN) process.stderr.write(d);
     for (const l of [...listeners]) l();
   };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exit = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exit = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   return {
     child,
     pid: child.pid,
@@ -55,7 +57,11 @@ export function spawnTs(entry: string, env: NodeJS.ProcessEnv, opts: { echo?: bo
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`no line matching ${re} within ${timeoutMs} ms from ${entry}; output:\n${out.slice(-3000)}`));
+          reject(
+            new Error(
+              `no line matching ${re} within ${timeoutMs} ms from ${entry}; output:\n${out.slice(-3000)}`,
+            ),
+          );
         }, timeoutMs);
         const onExit = () => {
           check();
