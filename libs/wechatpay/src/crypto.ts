@@ -25,7 +25,13 @@ export function nonce(length = 32): string {
 export const unixSeconds = (nowMs: number = Date.now()): string => String(Math.floor(nowMs / 1000));
 
 /** §4: METHOD\nPATH?QUERY\nTIMESTAMP\nNONCE\nBODY\n — the exact bytes sent; GET has an empty body line. */
-export function requestSignMessage(method: string, pathAndQuery: string, timestamp: string, nonceStr: string, body: string): string {
+export function requestSignMessage(
+  method: string,
+  pathAndQuery: string,
+  timestamp: string,
+  nonceStr: string,
+  body: string,
+): string {
   return `${method.toUpperCase()}\n${pathAndQuery}\n${timestamp}\n${nonceStr}\n${body}\n`;
 }
 
@@ -47,7 +53,10 @@ export function signSha256Rsa(message: string, privateKey: KeyLike): string {
 export function verifySha256Rsa(message: string, signatureBase64: string, publicKey: KeyLike): boolean {
   if (signatureBase64.startsWith(PROBE_PREFIX)) return false;
   try {
-    return crypto.createVerify('RSA-SHA256').update(message, 'utf8').verify(publicKey, signatureBase64, 'base64');
+    return crypto
+      .createVerify('RSA-SHA256')
+      .update(message, 'utf8')
+      .verify(publicKey, signatureBase64, 'base64');
   } catch {
     return false;
   }
@@ -81,7 +90,13 @@ export function parseAuthorization(header: string | undefined): AuthorizationPar
   }
   if (consumed < rest.trimEnd().length) return null;
   const get = (k: string) => pairs.get(k);
-  const [mchid, nonce_str, timestamp, serial_no, signature] = ['mchid', 'nonce_str', 'timestamp', 'serial_no', 'signature'].map(get);
+  const [mchid, nonce_str, timestamp, serial_no, signature] = [
+    'mchid',
+    'nonce_str',
+    'timestamp',
+    'serial_no',
+    'signature',
+  ].map(get);
   if (!mchid || !nonce_str || !timestamp || !serial_no || !signature) return null;
   return { mchid, nonce_str, timestamp, serial_no, signature };
 }
@@ -92,7 +107,11 @@ export function parseAuthorization(header: string | undefined): AuthorizationPar
  * the Go SDK's test vectors use one; production keys are 32 bytes and callers enforce that.
  */
 export function aesGcmEncrypt(plaintext: string, key: string, nonceStr: string, aad: string): string {
-  const cipher = crypto.createCipheriv(gcmAlgorithm(key), Buffer.from(key, 'utf8'), Buffer.from(nonceStr, 'utf8'));
+  const cipher = crypto.createCipheriv(
+    gcmAlgorithm(key),
+    Buffer.from(key, 'utf8'),
+    Buffer.from(nonceStr, 'utf8'),
+  );
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return Buffer.concat([body, cipher.getAuthTag()]).toString('base64');
@@ -102,10 +121,16 @@ export function aesGcmEncrypt(plaintext: string, key: string, nonceStr: string, 
 export function aesGcmDecrypt(ciphertextBase64: string, key: string, nonceStr: string, aad: string): string {
   const buf = Buffer.from(ciphertextBase64, 'base64');
   if (buf.length < 17) throw new Error('ciphertext shorter than the 16-byte GCM tag');
-  const decipher = crypto.createDecipheriv(gcmAlgorithm(key), Buffer.from(key, 'utf8'), Buffer.from(nonceStr, 'utf8'));
+  const decipher = crypto.createDecipheriv(
+    gcmAlgorithm(key),
+    Buffer.from(key, 'utf8'),
+    Buffer.from(nonceStr, 'utf8'),
+  );
   decipher.setAuthTag(buf.subarray(buf.length - 16));
   decipher.setAAD(Buffer.from(aad, 'utf8'));
-  return Buffer.concat([decipher.update(buf.subarray(0, buf.length - 16)), decipher.final()]).toString('utf8');
+  return Buffer.concat([decipher.update(buf.subarray(0, buf.length - 16)), decipher.final()]).toString(
+    'utf8',
+  );
 }
 
 function gcmAlgorithm(key: string): 'aes-256-gcm' | 'aes-128-gcm' {
