@@ -8,7 +8,11 @@ const FIXTURE = 'libs/config/test/fixtures/load-config.ts';
 const VALID = { SESSION_SECRET: 'a-secret-of-enough-length', LOG_LEVEL: 'warn' };
 
 function run(env: Record<string, string>) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(KAFKA|REDIS|ORDER|PAYMENT|STRICT|UPSTREAM|SESSION|LOG_LEVEL|NODE_ENV)/.test(k)));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(KAFKA|REDIS|ORDER|PAYMENT|STRICT|UPSTREAM|SESSION|LOG_LEVEL|NODE_ENV)/.test(k),
+    ),
+  );
   const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', FIXTURE], {
     cwd: REPO_ROOT,
     env: { ...clean, ...env },

@@ -130,6 +130,24 @@ export const RefundNotified = defineEvent({
   }),
 });
 
+/**
+ * Published once when an order is both closed and paid (the user paid while, or after, we closed it):
+ * the order is PAID and flagged; the merchant decides to refund or to fulfil.
+ */
+export const OrderPaidAfterClose = defineEvent({
+  type: 'OrderPaidAfterClose',
+  version: 1,
+  topic: TOPICS.orderPaidAfterClose,
+  payload: z.object({
+    transactionId: z.string().min(1).max(32),
+    amount: Fen,
+    successTime: Timestamp,
+    closedAt: Timestamp,
+    closeReason: CloseReason,
+    detectedAt: Timestamp,
+  }),
+});
+
 /** The mechanism's own event, used by the messaging tests. */
 export const TestEvent = defineEvent({
   type: 'TestEvent',
@@ -147,15 +165,18 @@ export type OrderClosedEvent = EventOf<typeof OrderClosed>;
 export type OrderSyncRequestedEvent = EventOf<typeof OrderSyncRequested>;
 export type RefundNotifiedEvent = EventOf<typeof RefundNotified>;
 export type TestEventEvent = EventOf<typeof TestEvent>;
+export type OrderPaidAfterCloseEvent = EventOf<typeof OrderPaidAfterClose>;
 
 /** Events that change an order's state, in the order view and the reconciler. */
-export const ORDER_LIFECYCLE = [OrderPlaced, PaymentPrepared, PaymentFailed, PaymentConfirmed, OrderClosed] as const;
+export const ORDER_LIFECYCLE = [
+  OrderPlaced,
+  PaymentPrepared,
+  PaymentFailed,
+  PaymentConfirmed,
+  OrderClosed,
+] as const;
 export type OrderLifecycleEvent =
-  | OrderPlacedEvent
-  | PaymentPreparedEvent
-  | PaymentFailedEvent
-  | PaymentConfirmedEvent
-  | OrderClosedEvent;
+  OrderPlacedEvent | PaymentPreparedEvent | PaymentFailedEvent | PaymentConfirmedEvent | OrderClosedEvent;
 
 export const ALL_EVENTS = [
   OrderPlaced,
@@ -166,5 +187,6 @@ export const ALL_EVENTS = [
   OrderClosed,
   OrderSyncRequested,
   RefundNotified,
+  OrderPaidAfterClose,
   TestEvent,
 ] as const;

@@ -26,6 +26,8 @@ export const TOPICS = Object.freeze({
   paymentFailed: topic('payments.payment-failed.v1', 6, 30),
   paymentConfirmed: topic('payments.payment-confirmed.v1', 6, 30),
   refundNotified: topic('payments.refund-notified.v1', 3, 30),
+  /** Alerts: money arrived for an order we had closed (refund or fulfil it). */
+  orderPaidAfterClose: topic('orders.paid-after-close.v1', 3, 90),
   /** The mechanism's own test event (foundation tests). */
   testEvent: topic('testing.test-event.v1', 3, 1),
 });

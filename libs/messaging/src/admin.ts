@@ -20,6 +20,21 @@ export interface ProvisionOptions {
  * from every service at start-up.
  */
 export async function ensureTopics(options: ProvisionOptions): Promise<void> {
+  // Leader election for fresh partitions can outlast kafkajs's own wait on a busy broker ("does not
+  // host this topic-partition"); provisioning is idempotent, so try again a few times before failing.
+  const attempts = 5;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await provisionOnce(options);
+    } catch (err) {
+      if (attempt >= attempts || !(err instanceof MessagingError)) throw err;
+      options.logger.warn({ attempt, reason: err.message }, 'topic provisioning failed; retrying');
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+    }
+  }
+}
+
+async function provisionOnce(options: ProvisionOptions): Promise<void> {
   const admin = options.kafka.admin();
   const prefix = options.topicPrefix ?? '';
   const replicationFactor = options.replicationFactor ?? 1;

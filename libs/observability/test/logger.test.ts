@@ -13,7 +13,8 @@ function capture() {
   return { stream, lines };
 }
 
-const PRIVATE_KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
+const PRIVATE_KEY =
+  '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
 const TOKEN = 'tok_9f8e7d6c5b4a3f2e1d0c';
 const AUTH = 'WECHATPAY2-SHA256-RSA2048 mchid="1900007291",signature="c2lnbmF0dXJl"';
 
@@ -21,13 +22,42 @@ describe('the central redaction list', () => {
   it('removes an authorization header, a private key and a session token wherever our code logs them', () => {
     const { stream, lines } = capture();
     const log = createLogger({ service: 'redaction-test', destination: stream });
-    log.info({ req: { method: 'POST', url: '/v1/orders', headers: { authorization: `Bearer ${TOKEN}`, 'user-agent': 'mp' } } }, 'request');
+    log.info(
+      {
+        req: {
+          method: 'POST',
+          url: '/v1/orders',
+          headers: { authorization: `Bearer ${TOKEN}`, 'user-agent': 'mp' },
+        },
+      },
+      'request',
+    );
     log.info({ headers: { authorization: AUTH } }, 'outbound');
-    log.info({ config: { privateKey: PRIVATE_KEY, apiV3Key: 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb', mchid: '1900007291' } }, 'config');
-    log.info({ session: { token: TOKEN, sessionKey: 'c2Vzc2lvbmtleQ==', openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' } }, 'session');
+    log.info(
+      {
+        config: {
+          privateKey: PRIVATE_KEY,
+          apiV3Key: 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb',
+          mchid: '1900007291',
+        },
+      },
+      'config',
+    );
+    log.info(
+      { session: { token: TOKEN, sessionKey: 'c2Vzc2lvbmtleQ==', openid: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' } },
+      'session',
+    );
     log.info({ payment: { paySign: 'cGF5c2lnbg==', package: 'prepay_id=wx1' }, token: TOKEN }, 'params');
     const out = lines.join('\n');
-    for (const secret of [TOKEN, 'BEGIN PRIVATE KEY', 'c2lnbmF0dXJl', 'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb', 'c2Vzc2lvbmtleQ==', 'cGF5c2lnbg==', 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o']) {
+    for (const secret of [
+      TOKEN,
+      'BEGIN PRIVATE KEY',
+      'c2lnbmF0dXJl',
+      'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb',
+      'c2Vzc2lvbmtleQ==',
+      'cGF5c2lnbg==',
+      'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o',
+    ]) {
       expect(out).not.toContain(secret);
     }
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, any>);

@@ -1,0 +1,5 @@
+export * from './catalog.js';
+export * from './ids.js';
+export * from './time.js';
+export * from './reducer.js';
+export * from './view.js';

@@ -1,0 +1,119 @@
+/**
+ * payment-worker composition root. Consumes OrderPlaced, prepays at WeChat, signs the wx.requestPayment
+ * parameters once and caches them, emits PaymentPrepared / PaymentFailed. Scale out by running more
+ * instances: they share the consumer group and split the partitions.
+ */
+import { loadConfig, orExit } from '@wxpay-saga/config';
+import { ALL_EVENTS, OrderPlaced } from '@wxpay-saga/contracts';
+import {
+  createConsumerRunner,
+  createKafka,
+  createProducer,
+  ensureTopics,
+  kafkaHealthCheck,
+  subscribe,
+} from '@wxpay-saga/messaging';
+import {
+  Counter,
+  createLogger,
+  createRegistry,
+  installShutdown,
+  startOpsServer,
+} from '@wxpay-saga/observability';
+import { PaymentParamsRecord, sagaKeys } from '@wxpay-saga/order-store';
+import { connectRedis, createRedis, keySpace, redisHealthCheck } from '@wxpay-saga/redis';
+import { createWechatPayClient, loadWechatPayConfig } from '@wxpay-saga/wechatpay';
+import { paymentWorkerEnv } from './config.js';
+import { handleOrderPlaced } from './prepare.js';
+
+const config = loadConfig(paymentWorkerEnv);
+const wechatConfig = orExit(() => loadWechatPayConfig(config));
+const logger = createLogger({ service: 'payment-worker', level: config.LOG_LEVEL });
+const registry = createRegistry('payment-worker');
+const keys = sagaKeys(keySpace(config.REDIS_KEY_PREFIX));
+
+const redis = createRedis({ url: config.REDIS_URL, logger, name: 'payment-worker' });
+await connectRedis(redis, config.REDIS_URL);
+const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'payment-worker', logger });
+const producer = createProducer({
+  kafka,
+  logger,
+  topicPrefix: config.KAFKA_TOPIC_PREFIX,
+  sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
+});
+await ensureTopics({
+  kafka,
+  logger,
+  topics: [...new Set(ALL_EVENTS.map((e) => e.topic))],
+  topicPrefix: config.KAFKA_TOPIC_PREFIX,
+});
+const wechat = createWechatPayClient(wechatConfig, { logger });
+const outcomes = new Counter({
+  name: 'prepare_outcomes_total',
+  help: 'OrderPlaced handling outcomes',
+  labelNames: ['outcome'],
+  registers: [registry],
+});
+
+const readParams = async (orderId: string) => {
+  const raw = await redis.get(keys.paymentParams(orderId));
+  return raw ? PaymentParamsRecord.parse(JSON.parse(raw)) : undefined;
+};
+
+const runner = createConsumerRunner({
+  kafka,
+  producer,
+  logger,
+  groupId: `${config.KAFKA_GROUP_PREFIX}.payment-worker`,
+  topicPrefix: config.KAFKA_TOPIC_PREFIX,
+  partitionsConsumedConcurrently: config.PAYMENT_WORKER_CONCURRENCY,
+  backoff: { maxAttempts: 6, initialDelayMs: 250, maxDelayMs: 8000, multiplier: 2 },
+  pauseOnExhaustedMs: 10_000,
+  subscriptions: [
+    subscribe(OrderPlaced, (event, ctx) =>
+      handleOrderPlaced(
+        {
+          wechat,
+          producer,
+          notifyUrl: config.WECHATPAY_NOTIFY_URL,
+          readParams,
+          storeParamsOnce: async (record, ttlMs) => {
+            const ok = await redis.set(
+              keys.paymentParams(record.orderId),
+              JSON.stringify(record),
+              'PX',
+              ttlMs,
+              'NX',
+            );
+            return ok === 'OK' ? record : ((await readParams(record.orderId)) ?? record);
+          },
+          now: () => Date.now(),
+          onOutcome: (outcome) => outcomes.inc({ outcome }),
+        },
+        event,
+        ctx,
+      ),
+    ),
+  ],
+});
+
+const ops = await startOpsServer({
+  host: config.HOST,
+  port: config.PAYMENT_WORKER_PORT,
+  logger,
+  registry,
+  checks: {
+    redis: redisHealthCheck(redis),
+    kafka: kafkaHealthCheck(kafka),
+    consumer: async () =>
+      void (runner.isRunning() || (await Promise.reject(new Error('consumer not running')))),
+  },
+});
+installShutdown(logger, [
+  { name: 'consumer', run: () => runner.stop() },
+  { name: 'producer', run: () => producer.disconnect() },
+  { name: 'ops', run: () => ops.close() },
+  { name: 'redis', run: async () => void (await redis.quit()) },
+]);
+await runner.start();
+logger.info({ port: ops.port }, 'payment-worker running');
