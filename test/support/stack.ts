@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { createOrderStore, sagaKeys, type OrderStore } from '@wxpay-saga/order-store';
 import { connectRedis, createRedis, keySpace, type Redis } from '@wxpay-saga/redis';
 import {
@@ -16,7 +16,7 @@ import {
   type SandboxClient,
   type StackOptions,
 } from '@wxpay-saga/stack';
-import { testLogger, uniqueNames, type TestNames } from '@wxpay-saga/testing';
+import { testLogger, uniqueNames, useBrokers, type TestNames } from '@wxpay-saga/testing';
 
 export interface StackHandle {
   readonly stack: RunningStack;
@@ -44,8 +44,8 @@ export interface UseStackOptions {
 /** Call at the top level of a test file; the handle is filled in by beforeAll. */
 export function useStack(label: string, opts: UseStackOptions = {}): StackHandle {
   const handle = {} as { -readonly [K in keyof StackHandle]: StackHandle[K] };
+  const brokers = useBrokers();
   beforeAll(async () => {
-    const brokers = inject('brokers');
     const names = uniqueNames(label);
     const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wxpay-keys-'));
     const kafkaBrokers = opts.kafkaBrokers?.() ?? brokers.kafkaBrokers;

@@ -2,7 +2,7 @@
  * The messaging library against the real broker and Redis (issue 2). Every test uses its own topic
  * prefix and group, so the file runs in parallel with others on one broker.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestEvent, TOPICS, dlqName, newEvent, prefixed, type TestEventEvent } from '@wxpay-saga/contracts';
 import {
   DLQ_HEADERS,
@@ -20,11 +20,11 @@ import {
   type RunnerObserver,
 } from '@wxpay-saga/messaging';
 import { connectRedis, createRedis, type Redis } from '@wxpay-saga/redis';
-import { eventually, readTopic, spawnTs, testKafka, testLogger, uniqueNames } from '@wxpay-saga/testing';
+import { eventually, readTopic, spawnTs, testKafka, testLogger, uniqueNames, useBrokers } from '@wxpay-saga/testing';
 
 const FIXTURE = 'libs/messaging/test/fixtures/consumer-process.ts';
 const logger = testLogger('messaging-test');
-const brokers = inject('brokers');
+const brokers = useBrokers();
 let kafka: Kafka;
 let redis: Redis;
 const cleanups: (() => Promise<unknown>)[] = [];

@@ -4,10 +4,9 @@ import { OrderClosed, OrderPlaced, PaymentConfirmed, PaymentPrepared, newEvent }
 import { createOrderStore, sagaKeys } from '@wxpay-saga/order-store';
 import { reduce, statusOf, type OrderEvent } from '@wxpay-saga/orders';
 import { connectRedis, createRedis, keySpace, type Redis } from '@wxpay-saga/redis';
-import { inject } from 'vitest';
-import { testLogger, uniqueNames } from '@wxpay-saga/testing';
+import { testLogger, uniqueNames, useBrokers } from '@wxpay-saga/testing';
 
-const brokers = inject('brokers');
+const brokers = useBrokers();
 const logger = testLogger();
 const clients: Redis[] = [];
 const names = uniqueNames('order-store');

@@ -4,3 +4,4 @@ export { eventually, delay } from './wait.js';
 export { testLogger } from './logger.js';
 export { testKafka, readTopic, type ReadMessage } from './kafka.js';
 export { spawnTs, REPO_ROOT, type SpawnedTs } from '@wxpay-saga/infra';
+export { useBrokers, type FileBrokers } from './use-brokers.js';
