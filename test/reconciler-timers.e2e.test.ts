@@ -102,7 +102,7 @@ describe('two reconciler instances', () => {
     // Pay half of them; sync a few to add sync actions into the mix.
     for (const id of ids.slice(0, 6)) {
       const p = await mp.paymentWhenReady(id);
-      await mp.pay(p.body as never);
+      await mp.pay(p.body);
       void mp.sync(id);
     }
     await eventually(
