@@ -63,7 +63,7 @@ export interface WechatPayConfig {
 
 export const USER_AGENT = `wxpay-saga/0.1.0 (wechatpay-node-v3/2.2.1; node/${process.versions.node})`;
 
-type PlatformVars = Pick<
+export type PlatformVars = Pick<
   WechatpayEnv,
   typeof PLATFORM_KEY_ID | typeof PLATFORM_KEY_PATH | typeof PLATFORM_CERT_SERIAL | typeof PLATFORM_CERT_PATH
 >;
@@ -146,6 +146,32 @@ export function loadWechatPayConfig(env: WechatpayEnv): WechatPayConfig {
       ]);
     }
   }
+  const verifierKeys = loadVerifierKeys(env);
+  return {
+    mchid: env.WECHATPAY_MCHID,
+    appid: env.WECHATPAY_APPID,
+    appSecret: env.WECHATPAY_APP_SECRET,
+    serialNo,
+    privateKey,
+    ...(merchantCertificate ? { merchantCertificate } : {}),
+    apiV3Key: env.WECHATPAY_APIV3_KEY,
+    baseUrl: env.WECHATPAY_BASE_URL,
+    loginBaseUrl: env.WECHAT_LOGIN_BASE_URL,
+    verifierKeys,
+    timeoutMs: env.WECHATPAY_TIMEOUT_MS,
+    maxRetries: env.WECHATPAY_MAX_RETRIES,
+    userAgent: USER_AGENT,
+  };
+}
+
+/**
+ * The WeChat Pay keys that verify responses and notifications, by serial (public key id and/or platform
+ * certificate serial). Needs no merchant private key, so the internet-facing notify gateway can load only
+ * these.
+ */
+export function loadVerifierKeys(env: PlatformVars): Record<string, string> {
+  const problems = verifierProblems(env);
+  if (problems.length > 0) throw new ConfigError(problems);
   const verifierKeys: Record<string, string> = {};
   // Public-key mode first: it is the mode for new merchants, and the first key is what we ask WeChat to sign with.
   if (env[PLATFORM_KEY_ID] && env[PLATFORM_KEY_PATH]) {
@@ -163,19 +189,5 @@ export function loadWechatPayConfig(env: WechatpayEnv): WechatPayConfig {
     }
     verifierKeys[serial] = publicKeyPem(cert);
   }
-  return {
-    mchid: env.WECHATPAY_MCHID,
-    appid: env.WECHATPAY_APPID,
-    appSecret: env.WECHATPAY_APP_SECRET,
-    serialNo,
-    privateKey,
-    ...(merchantCertificate ? { merchantCertificate } : {}),
-    apiV3Key: env.WECHATPAY_APIV3_KEY,
-    baseUrl: env.WECHATPAY_BASE_URL,
-    loginBaseUrl: env.WECHAT_LOGIN_BASE_URL,
-    verifierKeys,
-    timeoutMs: env.WECHATPAY_TIMEOUT_MS,
-    maxRetries: env.WECHATPAY_MAX_RETRIES,
-    userAgent: USER_AGENT,
-  };
+  return verifierKeys;
 }

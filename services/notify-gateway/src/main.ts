@@ -3,12 +3,12 @@ import { loadConfig, orExit } from '@wxpay-saga/config';
 import { ALL_EVENTS } from '@wxpay-saga/contracts';
 import { createKafka, createProducer, ensureTopics, kafkaHealthCheck } from '@wxpay-saga/messaging';
 import { createLogger, createRegistry, installShutdown } from '@wxpay-saga/observability';
-import { createNotificationVerifier, loadWechatPayConfig } from '@wxpay-saga/wechatpay';
+import { createNotificationVerifier, loadVerifierKeys } from '@wxpay-saga/wechatpay';
 import { buildGateway } from './app.js';
 import { notifyGatewayEnv } from './config.js';
 
 const config = loadConfig(notifyGatewayEnv);
-const wechat = orExit(() => loadWechatPayConfig(config));
+const verifierKeys = orExit(() => loadVerifierKeys(config));
 const logger = createLogger({ service: 'notify-gateway', level: config.LOG_LEVEL });
 const registry = createRegistry('notify-gateway');
 const kafka = createKafka({
@@ -36,10 +36,10 @@ const app = buildGateway({
   registry,
   producer,
   verifier: createNotificationVerifier({
-    apiV3Key: wechat.apiV3Key,
-    verifierKeys: wechat.verifierKeys,
-    mchid: wechat.mchid,
-    appid: wechat.appid,
+    apiV3Key: config.WECHATPAY_APIV3_KEY,
+    verifierKeys,
+    mchid: config.WECHATPAY_MCHID,
+    appid: config.WECHATPAY_APPID,
   }),
   checks: { kafka: kafkaHealthCheck(kafka) },
   now: () => Date.now(),
