@@ -20,7 +20,15 @@ import {
   type RunnerObserver,
 } from '@wxpay-saga/messaging';
 import { connectRedis, createRedis, type Redis } from '@wxpay-saga/redis';
-import { eventually, readTopic, spawnTs, testKafka, testLogger, uniqueNames, useBrokers } from '@wxpay-saga/testing';
+import {
+  eventually,
+  readTopic,
+  spawnTs,
+  testKafka,
+  testLogger,
+  uniqueNames,
+  useBrokers,
+} from '@wxpay-saga/testing';
 
 const FIXTURE = 'libs/messaging/test/fixtures/consumer-process.ts';
 const logger = testLogger('messaging-test');

@@ -12,7 +12,14 @@ export {
   type NotificationErrorCode,
   type LoginErrorCode,
 } from './errors.js';
-export { wechatpayEnv, loadWechatPayConfig, loadVerifierKeys, type WechatpayEnv, type WechatPayConfig, type PlatformVars } from './config.js';
+export {
+  wechatpayEnv,
+  loadWechatPayConfig,
+  loadVerifierKeys,
+  type WechatpayEnv,
+  type WechatPayConfig,
+  type PlatformVars,
+} from './config.js';
 export {
   TransactionSchema,
   RefundSchema,
