@@ -30,3 +30,4 @@ export {
   type MessagingErrorCode,
 } from './errors.js';
 export type { Kafka } from 'kafkajs';
+export { startMessaging, SAGA_TOPICS, type MessagingSettings } from './bootstrap.js';

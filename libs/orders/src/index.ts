@@ -3,3 +3,4 @@ export * from './ids.js';
 export * from './time.js';
 export * from './reducer.js';
 export * from './view.js';
+export * from './confirmation.js';

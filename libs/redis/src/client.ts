@@ -71,3 +71,10 @@ export function redisHealthCheck(client: Redis): () => Promise<void> {
     if (pong !== 'PONG') throw new Error(`unexpected PING reply ${String(pong)}`);
   };
 }
+
+/** Creates and connects a client (fails fast with REDIS_UNAVAILABLE). */
+export async function openRedis(options: RedisClientOptions): Promise<Redis> {
+  const client = createRedis(options);
+  await connectRedis(client, options.url);
+  return client;
+}

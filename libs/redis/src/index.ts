@@ -1,6 +1,7 @@
 export {
   createRedis,
   connectRedis,
+  openRedis,
   redisHealthCheck,
   safeUrl,
   type Redis,

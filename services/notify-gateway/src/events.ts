@@ -5,6 +5,7 @@ import {
   type PaymentConfirmedEvent,
   type RefundNotifiedEvent,
 } from '@wxpay-saga/contracts';
+import { confirmationPayload } from '@wxpay-saga/orders';
 import type { VerifiedRefundNotification, VerifiedTransactionNotification } from '@wxpay-saga/wechatpay';
 
 /** A verified TRANSACTION.SUCCESS notification, as the event every other service understands. */
@@ -12,28 +13,11 @@ export function paymentConfirmedFrom(
   n: VerifiedTransactionNotification,
   nowMs: number,
 ): PaymentConfirmedEvent {
-  const t = n.transaction;
   return newEvent(PaymentConfirmed, {
-    orderId: t.out_trade_no,
+    orderId: n.transaction.out_trade_no,
     correlationId: n.id,
     causationId: null,
-    payload: {
-      transactionId: t.transaction_id ?? '',
-      tradeState: 'SUCCESS',
-      successTime: t.success_time ?? '',
-      amount: {
-        total: t.amount?.total ?? 0,
-        payerTotal: t.amount?.payer_total ?? t.amount?.total ?? 0,
-        currency: t.amount?.currency ?? 'CNY',
-        payerCurrency: t.amount?.payer_currency ?? t.amount?.currency ?? 'CNY',
-      },
-      payerOpenid: t.payer?.openid ?? '',
-      appid: t.appid,
-      mchid: t.mchid,
-      source: 'NOTIFICATION',
-      notificationId: n.id,
-      confirmedAt: new Date(nowMs).toISOString(),
-    },
+    payload: confirmationPayload(n.transaction, { source: 'NOTIFICATION', notificationId: n.id, nowMs }),
   });
 }
 

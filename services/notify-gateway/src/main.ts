@@ -1,7 +1,6 @@
 /** notify-gateway composition root: verify + decrypt WeChat callbacks, publish, then answer. */
 import { loadConfig, orExit } from '@wxpay-saga/config';
-import { ALL_EVENTS } from '@wxpay-saga/contracts';
-import { createKafka, createProducer, ensureTopics, kafkaHealthCheck } from '@wxpay-saga/messaging';
+import { kafkaHealthCheck, startMessaging } from '@wxpay-saga/messaging';
 import { createLogger, createRegistry, installShutdown } from '@wxpay-saga/observability';
 import { createNotificationVerifier, loadVerifierKeys } from '@wxpay-saga/wechatpay';
 import { buildGateway } from './app.js';
@@ -11,25 +10,12 @@ const config = loadConfig(notifyGatewayEnv);
 const verifierKeys = orExit(() => loadVerifierKeys(config));
 const logger = createLogger({ service: 'notify-gateway', level: config.LOG_LEVEL });
 const registry = createRegistry('notify-gateway');
-const kafka = createKafka({
-  brokers: config.KAFKA_BROKERS,
+const { kafka, producer } = await startMessaging(config, {
   clientId: 'notify-gateway',
   logger,
+  sendTimeoutMs: config.NOTIFY_PUBLISH_TIMEOUT_MS,
   connectionTimeoutMs: 1000,
 });
-const producer = createProducer({
-  kafka,
-  logger,
-  topicPrefix: config.KAFKA_TOPIC_PREFIX,
-  sendTimeoutMs: config.NOTIFY_PUBLISH_TIMEOUT_MS,
-});
-await ensureTopics({
-  kafka,
-  logger,
-  topics: [...new Set(ALL_EVENTS.map((e) => e.topic))],
-  topicPrefix: config.KAFKA_TOPIC_PREFIX,
-});
-await producer.connect();
 
 const app = buildGateway({
   logger,

@@ -3,8 +3,7 @@
  * start, and shut down in order on SIGTERM (stop intake, stop consuming, flush producer, quit Redis).
  */
 import { loadConfig } from '@wxpay-saga/config';
-import { ALL_EVENTS } from '@wxpay-saga/contracts';
-import { createKafka, createProducer, ensureTopics, kafkaHealthCheck } from '@wxpay-saga/messaging';
+import { kafkaHealthCheck, startMessaging } from '@wxpay-saga/messaging';
 import { Counter, createLogger, createRegistry, installShutdown } from '@wxpay-saga/observability';
 import {
   createEpochProjection,
@@ -13,7 +12,7 @@ import {
   sagaKeys,
 } from '@wxpay-saga/order-store';
 import { DEFAULT_CATALOG } from '@wxpay-saga/orders';
-import { connectRedis, createRedis, keySpace, redisHealthCheck } from '@wxpay-saga/redis';
+import { keySpace, openRedis, redisHealthCheck } from '@wxpay-saga/redis';
 import { createLoginClient } from '@wxpay-saga/wechatpay';
 import { buildApp } from './app.js';
 import { orderApiEnv } from './config.js';
@@ -27,22 +26,8 @@ const registry = createRegistry('order-api');
 const ks = keySpace(config.REDIS_KEY_PREFIX);
 const keys = sagaKeys(ks);
 
-const redis = createRedis({ url: config.REDIS_URL, logger, name: 'order-api' });
-await connectRedis(redis, config.REDIS_URL);
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'order-api', logger });
-const producer = createProducer({
-  kafka,
-  logger,
-  topicPrefix: config.KAFKA_TOPIC_PREFIX,
-  sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
-});
-await ensureTopics({
-  kafka,
-  logger,
-  topics: [...new Set(ALL_EVENTS.map((e) => e.topic))],
-  topicPrefix: config.KAFKA_TOPIC_PREFIX,
-});
-await producer.connect();
+const redis = await openRedis({ url: config.REDIS_URL, logger, name: 'order-api' });
+const { kafka, producer } = await startMessaging(config, { clientId: 'order-api', logger });
 
 const store = createOrderStore(redis, keys);
 const transitions = new Counter({

@@ -4,15 +4,8 @@
  * instances: they share the consumer group and split the partitions.
  */
 import { loadConfig, orExit } from '@wxpay-saga/config';
-import { ALL_EVENTS, OrderPlaced } from '@wxpay-saga/contracts';
-import {
-  createConsumerRunner,
-  createKafka,
-  createProducer,
-  ensureTopics,
-  kafkaHealthCheck,
-  subscribe,
-} from '@wxpay-saga/messaging';
+import { OrderPlaced } from '@wxpay-saga/contracts';
+import { createConsumerRunner, kafkaHealthCheck, startMessaging, subscribe } from '@wxpay-saga/messaging';
 import {
   Counter,
   createLogger,
@@ -21,7 +14,7 @@ import {
   startOpsServer,
 } from '@wxpay-saga/observability';
 import { PaymentParamsRecord, sagaKeys } from '@wxpay-saga/order-store';
-import { connectRedis, createRedis, keySpace, redisHealthCheck } from '@wxpay-saga/redis';
+import { keySpace, openRedis, redisHealthCheck } from '@wxpay-saga/redis';
 import { createWechatPayClient, loadWechatPayConfig } from '@wxpay-saga/wechatpay';
 import { paymentWorkerEnv } from './config.js';
 import { handleOrderPlaced } from './prepare.js';
@@ -32,21 +25,8 @@ const logger = createLogger({ service: 'payment-worker', level: config.LOG_LEVEL
 const registry = createRegistry('payment-worker');
 const keys = sagaKeys(keySpace(config.REDIS_KEY_PREFIX));
 
-const redis = createRedis({ url: config.REDIS_URL, logger, name: 'payment-worker' });
-await connectRedis(redis, config.REDIS_URL);
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'payment-worker', logger });
-const producer = createProducer({
-  kafka,
-  logger,
-  topicPrefix: config.KAFKA_TOPIC_PREFIX,
-  sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
-});
-await ensureTopics({
-  kafka,
-  logger,
-  topics: [...new Set(ALL_EVENTS.map((e) => e.topic))],
-  topicPrefix: config.KAFKA_TOPIC_PREFIX,
-});
+const redis = await openRedis({ url: config.REDIS_URL, logger, name: 'payment-worker' });
+const { kafka, producer } = await startMessaging(config, { clientId: 'payment-worker', logger });
 const wechat = createWechatPayClient(wechatConfig, { logger });
 const outcomes = new Counter({
   name: 'prepare_outcomes_total',

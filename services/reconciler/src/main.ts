@@ -5,14 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { loadConfig, orExit } from '@wxpay-saga/config';
-import { ALL_EVENTS } from '@wxpay-saga/contracts';
-import {
-  createConsumerRunner,
-  createKafka,
-  createProducer,
-  ensureTopics,
-  kafkaHealthCheck,
-} from '@wxpay-saga/messaging';
+import { createConsumerRunner, kafkaHealthCheck, startMessaging } from '@wxpay-saga/messaging';
 import {
   Counter,
   Gauge,
@@ -22,7 +15,7 @@ import {
   startOpsServer,
 } from '@wxpay-saga/observability';
 import { createEpochProjection, createOrderStore, sagaKeys } from '@wxpay-saga/order-store';
-import { connectRedis, createRedis, keySpace, redisHealthCheck } from '@wxpay-saga/redis';
+import { keySpace, openRedis, redisHealthCheck } from '@wxpay-saga/redis';
 import { createWechatPayClient, loadWechatPayConfig } from '@wxpay-saga/wechatpay';
 import type { ActionDeps } from './actions.js';
 import { reconcilerEnv } from './config.js';
@@ -41,22 +34,8 @@ const registry = createRegistry('reconciler');
 const ks = keySpace(config.REDIS_KEY_PREFIX);
 const keys = sagaKeys(ks, 'recon');
 
-const redis = createRedis({ url: config.REDIS_URL, logger, name: 'reconciler' });
-await connectRedis(redis, config.REDIS_URL);
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'reconciler', logger });
-const producer = createProducer({
-  kafka,
-  logger,
-  topicPrefix: config.KAFKA_TOPIC_PREFIX,
-  sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
-});
-await ensureTopics({
-  kafka,
-  logger,
-  topics: [...new Set(ALL_EVENTS.map((e) => e.topic))],
-  topicPrefix: config.KAFKA_TOPIC_PREFIX,
-});
-await producer.connect();
+const redis = await openRedis({ url: config.REDIS_URL, logger, name: 'reconciler' });
+const { kafka, producer } = await startMessaging(config, { clientId: 'reconciler', logger });
 
 const timers = createTimerStore(redis, ks);
 const locks = createOrderLocks(redis, ks, config.RECONCILE_LEASE_MS);

@@ -1,7 +1,7 @@
 import { OrderClosed, PaymentConfirmed, newEvent, type PaymentConfirmedEvent } from '@wxpay-saga/contracts';
 import type { EventProducer } from '@wxpay-saga/messaging';
 import type { OrderStore, SagaKeys } from '@wxpay-saga/order-store';
-import type { OrderFacts } from '@wxpay-saga/orders';
+import { confirmationPayload, type OrderFacts } from '@wxpay-saga/orders';
 import type { Redis } from '@wxpay-saga/redis';
 import { WechatPayError, type Transaction, type WechatPayClient } from '@wxpay-saga/wechatpay';
 import type { TradeState } from './decide.js';
@@ -43,23 +43,7 @@ export function confirmationFrom(
     orderId,
     correlationId,
     causationId,
-    payload: {
-      transactionId: tx.transaction_id ?? '',
-      tradeState: 'SUCCESS',
-      successTime: tx.success_time ?? new Date(nowMs).toISOString(),
-      amount: {
-        total: tx.amount?.total ?? 0,
-        payerTotal: tx.amount?.payer_total ?? tx.amount?.total ?? 0,
-        currency: tx.amount?.currency ?? 'CNY',
-        payerCurrency: tx.amount?.payer_currency ?? tx.amount?.currency ?? 'CNY',
-      },
-      payerOpenid: tx.payer?.openid ?? '',
-      appid: tx.appid,
-      mchid: tx.mchid,
-      source: 'QUERY',
-      notificationId: null,
-      confirmedAt: new Date(nowMs).toISOString(),
-    },
+    payload: confirmationPayload(tx, { source: 'QUERY', notificationId: null, nowMs }),
   });
 }
 
