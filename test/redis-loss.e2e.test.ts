@@ -15,7 +15,7 @@ let redisServer: RedisHandle;
 beforeAll(async () => {
   redisServer = await startRedis();
 });
-const TTL = 8;
+const TTL = 15;
 const t = useStack('redis-loss', {
   redisUrl: () => redisServer.url,
   sandboxEnv: { SANDBOX_STRICT_TIME_EXPIRE: 'false' },
@@ -41,6 +41,7 @@ describe('Redis flushed', () => {
     const paidBefore = await place();
     const abandoned = await place();
     const paidAfter = await place();
+    const stillPayable = await place();
     expect((await mp.pay(paidBefore.params)).errMsg).toBe('requestPayment:ok');
     await eventually(async () => (await mp.order(paidBefore.id)).body.status === 'PAID');
     const epochBefore = await t.redis.get(`${t.names.keyPrefix}projection:order-api.view:epoch`);
@@ -54,6 +55,16 @@ describe('Redis flushed', () => {
     expect((await again.order(paidBefore.id)).status).toBeOneOf([404, 200]);
     // The user still holds the parameters from before and pays now.
     expect((await again.pay(paidAfter.params)).errMsg).toBe('requestPayment:ok');
+    // Another user's app lost its parameters: the server prepares them again, same prepay_id (§2.1).
+    const params = await eventually(
+      async () => {
+        const r = await again.payment(stillPayable.id);
+        return r.status === 200 ? r.body : undefined;
+      },
+      { what: 'parameters prepared again', timeoutMs: 12_000, intervalMs: 300 },
+    );
+    expect(params.package).toBe(stillPayable.params.package);
+    expect((await t.sandbox.transaction(stillPayable.id))!.conflicts).toHaveLength(0);
 
     const expectStatus = async (id: string, status: string) =>
       eventually(async () => (await again.order(id)).body.status === status, {
@@ -63,16 +74,17 @@ describe('Redis flushed', () => {
     await expectStatus(paidBefore.id, 'PAID');
     await expectStatus(paidAfter.id, 'PAID');
     await expectStatus(abandoned.id, 'CLOSED');
+    await expectStatus(stillPayable.id, 'CLOSED');
     expect((await t.sandbox.transaction(abandoned.id))!.trade_state).toBe('CLOSED');
     const epochAfter = await t.redis.get(`${t.names.keyPrefix}projection:order-api.view:epoch`);
     expect(epochAfter).toBeTruthy();
     expect(epochAfter).not.toBe(epochBefore);
     expect((await again.orders()).body.orders.map((o) => o.id).sort()).toEqual(
-      [paidBefore.id, abandoned.id, paidAfter.id].sort(),
+      [paidBefore.id, abandoned.id, paidAfter.id, stillPayable.id].sort(),
     );
 
     const report = await checkLedger({ sandbox: t.sandbox, view: t.view, graceMs: 5000 });
     expect(report.discrepancies).toEqual([]);
-    expect(report.counts.orders).toBe(3);
+    expect(report.counts.orders).toBe(4);
   });
 });

@@ -4,3 +4,4 @@ export * from './time.js';
 export * from './reducer.js';
 export * from './view.js';
 export * from './confirmation.js';
+export * from './replay.js';

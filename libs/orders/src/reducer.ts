@@ -21,6 +21,8 @@ export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['PAID', 'FAILED
 type Fact<E extends { eventId: string; payload: unknown }> = E['payload'] & {
   eventId: string;
   occurredAt: string;
+  /** Kept so the original event can be rebuilt exactly (see placedEventOf). */
+  correlationId?: string;
 };
 
 export interface OrderFacts {
@@ -55,6 +57,7 @@ export const factOf = (event: OrderEvent) => ({
   ...event.payload,
   eventId: event.eventId,
   occurredAt: event.occurredAt,
+  correlationId: event.correlationId,
 });
 
 export function applyEvent(facts: OrderFacts, event: OrderEvent): OrderFacts {

@@ -17,6 +17,7 @@ import {
   applyEvent,
   emptyFacts,
   flagsOf,
+  placedEventOf,
   reduce,
   statusOf,
   toView,
@@ -201,6 +202,13 @@ describe('order status examples', () => {
     expect(statusOf(reduce(ORDER, [placed(crypto.randomUUID()), failed(crypto.randomUUID())]))).toBe(
       'FAILED',
     );
+  });
+
+  it('rebuilds the original OrderPlaced exactly from the facts (for a redrive)', () => {
+    const original = { ...placed(crypto.randomUUID()), correlationId: 'req-42' };
+    const facts = reduce(ORDER, [original, prepared(crypto.randomUUID())]);
+    expect(placedEventOf(facts)).toEqual(original);
+    expect(placedEventOf(emptyFacts(ORDER))).toBeUndefined();
   });
 
   it('rejects an event of another order', () => {

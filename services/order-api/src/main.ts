@@ -3,6 +3,7 @@
  * start, and shut down in order on SIGTERM (stop intake, stop consuming, flush producer, quit Redis).
  */
 import { loadConfig } from '@wxpay-saga/config';
+import { OrderPlaced } from '@wxpay-saga/contracts';
 import { kafkaHealthCheck, startMessaging } from '@wxpay-saga/messaging';
 import { Counter, createLogger, createRegistry, installShutdown } from '@wxpay-saga/observability';
 import {
@@ -11,7 +12,7 @@ import {
   PaymentParamsRecord,
   sagaKeys,
 } from '@wxpay-saga/order-store';
-import { DEFAULT_CATALOG } from '@wxpay-saga/orders';
+import { DEFAULT_CATALOG, placedEventOf } from '@wxpay-saga/orders';
 import { keySpace, openRedis, redisHealthCheck } from '@wxpay-saga/redis';
 import { createLoginClient } from '@wxpay-saga/wechatpay';
 import { buildApp } from './app.js';
@@ -82,6 +83,12 @@ const app = await buildApp({
   readParams,
   readSyncResult: async (id) => (await redis.get(keys.syncResult(id))) ?? undefined,
   now: () => Date.now(),
+  redrive: async (facts) => {
+    const event = placedEventOf(facts);
+    if (!event || (await redis.set(ks.key('redrive', facts.orderId), '1', 'EX', 5, 'NX')) !== 'OK') return;
+    logger.warn({ orderId: facts.orderId }, 'payment parameters lost; republishing OrderPlaced');
+    await producer.publish(OrderPlaced, event);
+  },
   checks: {
     redis: redisHealthCheck(redis),
     kafka: kafkaHealthCheck(kafka),

@@ -65,7 +65,7 @@ try {
   line('WeChat (sandbox)', `wx.requestPayment → ${paid.errMsg}; notification sent to notify-gateway`);
 
   const synced = await mp.sync(order.id);
-  line('order-api', `POST /v1/orders/${order.id}/sync → ${synced.body.status} (reconciler queried WeChat)`);
+  line('order-api', `POST /v1/orders/${order.id}/sync → ${synced.body.status} (the reconciler asked WeChat)`);
 
   const final = (await mp.order(order.id)).body;
   const tx = await sandbox.transaction(order.id);

@@ -19,6 +19,11 @@ export interface OrderActionDeps {
   readonly readSyncResult: (requestEventId: string) => Promise<string | undefined>;
   readonly syncWaitMs: number;
   readonly now: () => number;
+  /**
+   * Republishes an order's original OrderPlaced, at most once per few seconds per order. Used when a
+   * prepared order's parameters are gone (Redis was lost) so the payment worker prepares them again.
+   */
+  readonly redrive: (facts: OrderFacts) => Promise<void>;
 }
 
 /** The order if it exists and belongs to `openid`; otherwise 404 (never reveal other users' orders). */
@@ -50,6 +55,8 @@ export async function paymentFor(deps: OrderActionDeps, facts: OrderFacts): Prom
   }
   const cached = await deps.readParams(facts.orderId);
   if (cached && (isPayable(facts) || status === 'PLACED')) return { kind: 'ready', params: cached.params };
+  // Prepared once, but the signed parameters are gone (Redis lost): have them prepared again.
+  if (!cached && facts.prepared) await deps.redrive(facts);
   return { kind: 'pending', retryAfterSeconds: 1 };
 }
 
