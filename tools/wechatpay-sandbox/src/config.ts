@@ -15,6 +15,23 @@ export const sandboxEnv = z.object({
   SANDBOX_TIME_FACTOR: fields.positiveNumber(1),
   SANDBOX_STRICT_TIME_EXPIRE: fields.bool(true),
   SANDBOX_ALLOW_LOOPBACK_NOTIFY: fields.bool(false),
+  /** Comma-separated host names whose plain-http notify URLs are accepted (compose: notify-gateway). */
+  SANDBOX_ALLOW_HTTP_NOTIFY_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine(
+      (hosts) =>
+        hosts.every((h) => /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(h)),
+      {
+        message: 'must be a comma-separated list of host names (no scheme, no port)',
+      },
+    ),
   SANDBOX_CLOSE_PAID: z.enum(['error', 'succeed'], { message: 'must be error or succeed' }).default('error'),
   SANDBOX_STATE_FILE: z.string().min(1).optional(),
   SANDBOX_CONFIG: z.string().min(1).optional(),

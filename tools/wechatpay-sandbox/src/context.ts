@@ -12,6 +12,8 @@ export interface SandboxSettings {
   readonly timeFactor: number;
   readonly strictTimeExpire: boolean;
   readonly allowLoopbackNotify: boolean;
+  /** Host names (lower case) whose plain-http notify URLs are accepted, e.g. compose service names. */
+  readonly allowHttpNotifyHosts: readonly string[];
   readonly closePaidBehavior: 'error' | 'succeed';
   /** Request timestamp window, seconds (§4: UNCONFIRMED; 300 like §5). */
   readonly maxSkewSeconds: number;

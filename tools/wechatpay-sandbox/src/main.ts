@@ -19,6 +19,7 @@ try {
     timeFactor: env.SANDBOX_TIME_FACTOR,
     strictTimeExpire: env.SANDBOX_STRICT_TIME_EXPIRE,
     allowLoopbackNotify: env.SANDBOX_ALLOW_LOOPBACK_NOTIFY,
+    allowHttpNotifyHosts: env.SANDBOX_ALLOW_HTTP_NOTIFY_HOSTS,
     closePaidBehavior: env.SANDBOX_CLOSE_PAID,
     stateFile: env.SANDBOX_STATE_FILE,
     configFile: env.SANDBOX_CONFIG,

@@ -32,7 +32,11 @@ async function createRefund(
   reply: FastifyReply,
   merchant: Merchant,
 ): Promise<void> {
-  const input = validateRefund(parseJsonObject(rawBody(req)), sb.settings.allowLoopbackNotify);
+  const input = validateRefund(
+    parseJsonObject(rawBody(req)),
+    sb.settings.allowLoopbackNotify,
+    sb.settings.allowHttpNotifyHosts,
+  );
   // §2.5 "同一退款单号多次请求只退一笔": the same out_refund_no answers with the refund as it is now.
   const existing = sb.state.refund(merchant.mchid, input.out_refund_no);
   if (existing) {

@@ -28,6 +28,8 @@ export interface SandboxOptions {
   timeFactor?: number;
   strictTimeExpire?: boolean;
   allowLoopbackNotify?: boolean;
+  /** Also accept plain-http notify URLs on these host names (e.g. `notify-gateway` in compose). */
+  allowHttpNotifyHosts?: readonly string[];
   closePaidBehavior?: 'error' | 'succeed';
   stateFile?: string;
   logger?: Logger;
@@ -58,6 +60,7 @@ function settingsFrom(opts: SandboxOptions): SandboxSettings {
     timeFactor: opts.timeFactor ?? 1,
     strictTimeExpire: opts.strictTimeExpire ?? true,
     allowLoopbackNotify: opts.allowLoopbackNotify ?? false,
+    allowHttpNotifyHosts: (opts.allowHttpNotifyHosts ?? []).map((h) => h.toLowerCase()),
     closePaidBehavior: opts.closePaidBehavior ?? 'error',
     maxSkewSeconds: opts.maxSkewSeconds ?? MAX_CLOCK_SKEW_SECONDS,
     notifyTimeoutMs: opts.notifyTimeoutMs ?? 5000,

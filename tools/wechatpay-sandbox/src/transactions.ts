@@ -58,7 +58,11 @@ async function jsapi(
   reply: FastifyReply,
   merchant: Merchant,
 ): Promise<void> {
-  const input = validateJsapi(parseJsonObject(rawBody(req)), sb.settings.allowLoopbackNotify);
+  const input = validateJsapi(
+    parseJsonObject(rawBody(req)),
+    sb.settings.allowLoopbackNotify,
+    sb.settings.allowHttpNotifyHosts,
+  );
   const target = sb.merchants.byMchid(input.mchid);
   if (!target)
     throw new ApiError('MCH_NOT_EXISTS', undefined, {

@@ -78,8 +78,17 @@ function currency(o: Obj, pointer: string, required: boolean): string {
   return v;
 }
 
-/** §2.1: https, reachable, no query string. Loopback http only when the sandbox allows it (tests, dev). */
-export function checkNotifyUrl(url: string, pointer: string, allowLoopback: boolean): void {
+/**
+ * §2.1: https, reachable, no query string. Loopback http only when the sandbox allows it (tests, dev);
+ * plain http to a named host only when that host is in `allowHttpHosts` (a compose network, where the
+ * notify URL is http://notify-gateway:8081/… and neither https nor loopback).
+ */
+export function checkNotifyUrl(
+  url: string,
+  pointer: string,
+  allowLoopback: boolean,
+  allowHttpHosts: readonly string[] = [],
+): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -90,6 +99,7 @@ export function checkNotifyUrl(url: string, pointer: string, allowLoopback: bool
   const loopback = LOOPBACK_HOSTS.has(parsed.hostname);
   if (parsed.protocol === 'https:' && (!loopback || allowLoopback)) return;
   if (parsed.protocol === 'http:' && loopback && allowLoopback) return;
+  if (parsed.protocol === 'http:' && allowHttpHosts.includes(parsed.hostname)) return;
   throw paramError(
     pointer,
     allowLoopback
@@ -99,7 +109,11 @@ export function checkNotifyUrl(url: string, pointer: string, allowLoopback: bool
   );
 }
 
-export function validateJsapi(body: Obj, allowLoopbackNotify: boolean): JsapiInput {
+export function validateJsapi(
+  body: Obj,
+  allowLoopbackNotify: boolean,
+  allowHttpNotifyHosts: readonly string[] = [],
+): JsapiInput {
   const appid = req(body, '/appid', 32);
   const mchid = req(body, '/mchid', 32);
   const description = req(body, '/description', 127);
@@ -117,7 +131,7 @@ export function validateJsapi(body: Obj, allowLoopbackNotify: boolean): JsapiInp
   }
   const attach = str(body, '/attach', { max: 128, min: 0, optional: true });
   const notify_url = req(body, '/notify_url', 255);
-  checkNotifyUrl(notify_url, '/notify_url', allowLoopbackNotify);
+  checkNotifyUrl(notify_url, '/notify_url', allowLoopbackNotify, allowHttpNotifyHosts);
   const amount = obj(body, '/amount')!;
   const total = positiveInt(amount, '/amount/total');
   const cur = currency(amount, '/amount/currency', false);
@@ -137,7 +151,11 @@ export function validateJsapi(body: Obj, allowLoopbackNotify: boolean): JsapiInp
   };
 }
 
-export function validateRefund(body: Obj, allowLoopbackNotify: boolean): RefundInput {
+export function validateRefund(
+  body: Obj,
+  allowLoopbackNotify: boolean,
+  allowHttpNotifyHosts: readonly string[] = [],
+): RefundInput {
   const transaction_id = str(body, '/transaction_id', { max: 32, optional: true });
   const out_trade_no = str(body, '/out_trade_no', { max: 32, optional: true });
   if (transaction_id === undefined && out_trade_no === undefined) {
@@ -148,7 +166,8 @@ export function validateRefund(body: Obj, allowLoopbackNotify: boolean): RefundI
     throw paramError('/out_refund_no', 'out_refund_no must be 1-64 of [0-9A-Za-z_-|*@]', out_refund_no);
   const reason = str(body, '/reason', { max: 80, optional: true });
   const notify_url = str(body, '/notify_url', { max: 256, optional: true });
-  if (notify_url !== undefined) checkNotifyUrl(notify_url, '/notify_url', allowLoopbackNotify);
+  if (notify_url !== undefined)
+    checkNotifyUrl(notify_url, '/notify_url', allowLoopbackNotify, allowHttpNotifyHosts);
   const amount = obj(body, '/amount')!;
   const refund = positiveInt(amount, '/amount/refund');
   const total = positiveInt(amount, '/amount/total');

@@ -48,6 +48,7 @@ describe('main.ts', () => {
     ['SANDBOX_KEY_MODE', 'rsa'],
     ['SANDBOX_PORT', '70000'],
     ['SANDBOX_STRICT_TIME_EXPIRE', 'maybe'],
+    ['SANDBOX_ALLOW_HTTP_NOTIFY_HOSTS', 'http://notify-gateway:8081'],
   ])(
     'exits 1 naming %s for a bad value',
     async (variable, value) => {

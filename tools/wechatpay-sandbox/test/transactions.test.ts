@@ -304,4 +304,27 @@ describe('§2.1 notify_url in the default (strict) setting', () => {
       await strict.close();
     }
   });
+
+  it('accepts plain http only for the hosts in allowHttpNotifyHosts (compose service names)', async () => {
+    const sb2 = await start({ allowLoopbackNotify: false, allowHttpNotifyHosts: ['Notify-Gateway'] });
+    try {
+      const sm = merchantOf(sb2);
+      const user = await newUser(sb2);
+      const prepay = (url: string) =>
+        v3(sb2, sm, 'POST', JSAPI, jsapiBody(sm, user.openid, { notify_url: url }));
+      const ok = await prepay('http://notify-gateway:8081/wechatpay/notify/transaction');
+      expect(ok.status).toBe(200);
+      for (const url of [
+        'http://payment-worker:8082/n',
+        'http://notify-gateway.evil.example/n',
+        'http://127.0.0.1:8081/n',
+        'http://notify-gateway:8081/n?x=1',
+      ]) {
+        const res = await prepay(url);
+        expect(res.json()).toMatchObject({ code: 'PARAM_ERROR', detail: { field: '/notify_url' } });
+      }
+    } finally {
+      await sb2.close();
+    }
+  });
 });
