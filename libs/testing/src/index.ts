@@ -5,3 +5,11 @@ export { testLogger } from './logger.js';
 export { testKafka, readTopic, type ReadMessage } from './kafka.js';
 export { spawnTs, REPO_ROOT, type SpawnedTs } from '@wxpay-saga/infra';
 export { useBrokers, type FileBrokers } from './use-brokers.js';
+export {
+  startContainerBrokers,
+  probeContainerRuntime,
+  removeRunContainers,
+  KAFKA_IMAGE,
+  REDIS_IMAGE,
+  type RuntimeProbe,
+} from './containers.js';
