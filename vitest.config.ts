@@ -6,9 +6,14 @@ import { defineConfig } from 'vitest/config';
  * global setup provides (KAFKA_BROKERS / REDIS_URL, else local processes). Workspace packages resolve to
  * their TypeScript sources through the `source` export condition.
  */
+const conditions = ['source', ...defaultServerConditions];
+
 export default defineConfig({
-  resolve: { conditions: ['source', ...defaultServerConditions] },
-  ssr: { resolve: { conditions: ['source', ...defaultServerConditions], externalConditions: ['source'] } },
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  // The global setup runs in vitest's own environment; without this it would load workspace packages
+  // from dist/ (missing on a fresh clone, stale after an edit).
+  environments: { __vitest__: { resolve: { conditions } } },
   test: {
     include: [
       'libs/*/test/**/*.test.ts',

@@ -14,7 +14,7 @@ import {
 } from './support/notifications.js';
 import { useStack } from './support/stack.js';
 
-const TTL_SECONDS = 5;
+const TTL_SECONDS = 8;
 const t = useStack('reconciler-expiry', {
   sandboxEnv: { SANDBOX_STRICT_TIME_EXPIRE: 'false' },
   env: {
