@@ -260,11 +260,17 @@ build_project_images() {
   fi
   local name file ca_args
   mapfile -t ca_args < <(host_ca_args)
-  for name in wechatpay-sandbox "${SERVICES[@]}"; do
+  if wanted wechatpay-sandbox; then
+    build_image wechatpay-sandbox "$ROOT/tools/wechatpay-sandbox/Dockerfile" "$ROOT" --build-arg "BASE_IMAGE=$NODE_IMAGE" "${ca_args[@]}"
+  fi
+  # One Dockerfile for the four services: the service, its port variable and default port as arguments.
+  local spec port_var port
+  for spec in order-api:ORDER_API_PORT:8080 notify-gateway:NOTIFY_GATEWAY_PORT:8081 \
+    payment-worker:PAYMENT_WORKER_PORT:8082 reconciler:RECONCILER_PORT:8083; do
+    IFS=: read -r name port_var port <<<"$spec"
     wanted "$name" || continue
-    file=$ROOT/services/$name/Dockerfile
-    [ "$name" = wechatpay-sandbox ] && file=$ROOT/tools/wechatpay-sandbox/Dockerfile
-    build_image "$name" "$file" "$ROOT" --build-arg "BASE_IMAGE=$NODE_IMAGE" "${ca_args[@]}"
+    build_image "$name" "$ROOT/services/Dockerfile" "$ROOT" --build-arg "BASE_IMAGE=$NODE_IMAGE" \
+      --build-arg "SERVICE=$name" --build-arg "PORT_VARIABLE=$port_var" --build-arg "PORT=$port" "${ca_args[@]}"
   done
 }
 
