@@ -1,4 +1,4 @@
 export { sagaKeys, type SagaKeys } from './keys.js';
 export { createOrderStore, type OrderStore, type MergeResult, type HistoryEntry } from './store.js';
 export { createEpochProjection, type EpochProjection, type Startable } from './epoch.js';
-export { PaymentParamsRecord } from './params.js';
+export { PaymentParamsRecord, createParamsStore, type ParamsStore } from './params.js';

@@ -9,7 +9,7 @@ import { Counter, createLogger, createRegistry, installShutdown } from '@wxpay-s
 import {
   createEpochProjection,
   createOrderStore,
-  PaymentParamsRecord,
+  createParamsStore,
   sagaKeys,
 } from '@wxpay-saga/order-store';
 import { DEFAULT_CATALOG, placedEventOf } from '@wxpay-saga/orders';
@@ -55,10 +55,7 @@ const projection = createEpochProjection({
     logger.warn({ epoch }, 'view marker missing (Redis lost?): rebuilding the order view from the event log'),
 });
 
-const readParams = async (orderId: string) => {
-  const raw = await redis.get(keys.paymentParams(orderId));
-  return raw ? PaymentParamsRecord.parse(JSON.parse(raw)) : undefined;
-};
+const readParams = createParamsStore(redis, keys).read;
 const app = await buildApp({
   logger,
   registry,

@@ -13,7 +13,7 @@ import {
   installShutdown,
   startOpsServer,
 } from '@wxpay-saga/observability';
-import { PaymentParamsRecord, sagaKeys } from '@wxpay-saga/order-store';
+import { createParamsStore, sagaKeys } from '@wxpay-saga/order-store';
 import { keySpace, openRedis, redisHealthCheck } from '@wxpay-saga/redis';
 import { createWechatPayClient, loadWechatPayConfig } from '@wxpay-saga/wechatpay';
 import { paymentWorkerEnv } from './config.js';
@@ -35,10 +35,7 @@ const outcomes = new Counter({
   registers: [registry],
 });
 
-const readParams = async (orderId: string) => {
-  const raw = await redis.get(keys.paymentParams(orderId));
-  return raw ? PaymentParamsRecord.parse(JSON.parse(raw)) : undefined;
-};
+const params = createParamsStore(redis, keys);
 
 const runner = createConsumerRunner({
   kafka,
@@ -56,17 +53,8 @@ const runner = createConsumerRunner({
           wechat,
           producer,
           notifyUrl: config.WECHATPAY_NOTIFY_URL,
-          readParams,
-          storeParamsOnce: async (record, ttlMs) => {
-            const ok = await redis.set(
-              keys.paymentParams(record.orderId),
-              JSON.stringify(record),
-              'PX',
-              ttlMs,
-              'NX',
-            );
-            return ok === 'OK' ? record : ((await readParams(record.orderId)) ?? record);
-          },
+          readParams: params.read,
+          storeParamsOnce: params.storeOnce,
           now: () => Date.now(),
           onOutcome: (outcome) => outcomes.inc({ outcome }),
         },

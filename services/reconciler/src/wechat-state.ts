@@ -1,6 +1,6 @@
 import { OrderClosed, PaymentConfirmed, newEvent, type PaymentConfirmedEvent } from '@wxpay-saga/contracts';
 import type { EventProducer } from '@wxpay-saga/messaging';
-import type { OrderStore, SagaKeys } from '@wxpay-saga/order-store';
+import { createParamsStore, type OrderStore, type SagaKeys } from '@wxpay-saga/order-store';
 import { confirmationPayload, type OrderFacts } from '@wxpay-saga/orders';
 import type { Redis } from '@wxpay-saga/redis';
 import { WechatPayError, type Transaction, type WechatPayClient } from '@wxpay-saga/wechatpay';
@@ -72,7 +72,7 @@ export async function closeLocally(
     causationId: null,
     payload: { reason, closedAt: new Date(fx.now()).toISOString(), wechatTradeState },
   });
-  await fx.redis.del(fx.keys.paymentParams(facts.orderId));
+  await createParamsStore(fx.redis, fx.keys).invalidate(facts.orderId);
   await fx.producer.publish(OrderClosed, event);
   await fx.store.apply(event);
 }
