@@ -77,6 +77,7 @@ export function isRetriable(err: unknown): boolean {
   if (typeof e.retriable === 'boolean') return e.retriable;
   if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
   if (typeof e.name === 'string' && TRANSIENT_NAMES.has(e.name)) return true;
+  // ioredis reports a dropped connection without a code or a distinct class; its message is all there is.
   if (typeof e.message === 'string' && /Connection is closed|Stream isn't writeable/.test(e.message))
     return true;
   return e.cause !== undefined && e.cause !== err ? isRetriable(e.cause) : false;

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isRetriable } from '@wxpay-saga/messaging';
 import { ApiError, type ErrorBody } from './errors.js';
 
 /** Maps every failure to `{code, message, details?}` with the status declared for its code. */
@@ -41,7 +42,8 @@ export function installErrorHandler(app: FastifyInstance): void {
         message: 'the order could not be recorded; retry with the same Idempotency-Key',
       } satisfies ErrorBody);
     }
-    if (code === 'REDIS_UNAVAILABLE' || isRedisError(err)) {
+    // A dependency that is down (Redis, WeChat login): the same test the consumers use for "retry later".
+    if (code === 'REDIS_UNAVAILABLE' || isRetriable(err)) {
       return reply.code(503).send({
         code: 'DEPENDENCY_UNAVAILABLE',
         message: 'storage temporarily unavailable',
@@ -53,5 +55,3 @@ export function installErrorHandler(app: FastifyInstance): void {
 }
 
 const fieldPath = (pointer: string): string[] => pointer.split('/').filter(Boolean);
-const isRedisError = (err: Error) =>
-  err.name === 'MaxRetriesPerRequestError' || /Connection is closed|ECONNREFUSED/.test(err.message);
